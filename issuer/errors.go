@@ -1,0 +1,53 @@
+package issuer
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Error is an RFC 6749 §5.2 error response.
+type Error struct {
+	Status      int    `json:"-"`
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	// basicChallenge asks for HTTP Basic again: RFC 6749 §5.2 requires it on a 401
+	// when the client tried Basic.
+	basicChallenge bool
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Description }
+
+func errInvalidRequest(desc string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
+}
+
+func errInvalidClient(desc string, triedBasic bool) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: desc, basicChallenge: triedBasic}
+}
+
+var errServer = &Error{Status: http.StatusInternalServerError, Code: "server_error", Description: "the server could not complete the request; try again"}
+
+// writeJSON sends v with the headers RFC 6749 §5.1 requires of token responses:
+// responses that carry tokens or token facts must not be cached.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, e *Error) {
+	if e.basicChallenge {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.realm+`", charset="UTF-8"`)
+	}
+	if e.Status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	writeJSON(w, e.Status, e)
+}

@@ -1,0 +1,68 @@
+package opaque
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func codec(t *testing.T, b byte) *Codec {
+	t.Helper()
+	c, err := NewCodec(bytes.Repeat([]byte{b}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRoundTrip(t *testing.T) {
+	c := codec(t, 1)
+	tok, id, err := c.New(AccessTokenPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok, "cao_at_") || !strings.Contains(tok, id) {
+		t.Fatalf("token %q does not have the expected shape", tok)
+	}
+	got, err := c.Check(tok, AccessTokenPrefix)
+	if err != nil || got != id {
+		t.Fatalf("Check = %q, %v; want %q", got, err, id)
+	}
+	if Kind(tok) != AccessTokenPrefix {
+		t.Fatalf("Kind = %q", Kind(tok))
+	}
+	// 32 random bytes: two tokens never repeat.
+	tok2, id2, _ := c.New(AccessTokenPrefix)
+	if tok2 == tok || id2 == id {
+		t.Fatal("two tokens are equal")
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	c := codec(t, 1)
+	tok, _, _ := c.New(AccessTokenPrefix)
+	flip := []byte(tok)
+	flip[10] ^= 1
+	otherSecret, _, _ := codec(t, 2).New(AccessTokenPrefix)
+	for name, in := range map[string]string{
+		"empty":              "",
+		"bit flipped in key": string(flip),
+		"other secret":       otherSecret,
+		"wrong prefix":       strings.Replace(tok, "cao_at_", "cao_rt_", 1),
+		"truncated":          tok[:len(tok)-1],
+		"extended":           tok + "A",
+		"no dot":             strings.Replace(tok, ".", "A", 1),
+		"100 KB":             strings.Repeat("a", 100<<10),
+		"non-UTF-8":          string([]byte{0xff, 0xfe}) + tok[2:],
+	} {
+		if _, err := c.Check(in, AccessTokenPrefix); err == nil {
+			t.Errorf("%s: Check accepted %.40q", name, in)
+		}
+	}
+}
+
+func TestShortSecretRefused(t *testing.T) {
+	if _, err := NewCodec(make([]byte, 16)); err == nil {
+		t.Fatal("a 16-byte secret was accepted")
+	}
+}
