@@ -20,7 +20,7 @@ type badInput struct {
 	auth       []string
 	status     int
 	code       string // the RFC 6749 §5.2 error; empty for a 200 row
-	challenge  bool   // a WWW-Authenticate: Basic challenge is required (and forbidden otherwise)
+	challenge  bool   // a WWW-Authenticate: Basic challenge is required; every 401 has one (RFC 9110 §11.6.1), other statuses none
 	exact      string // the whole body of a 200 row
 }
 
@@ -163,9 +163,10 @@ func TestBadInput(t *testing.T) {
 			if code := decodeError(t, r); code != c.code {
 				t.Errorf("error %q, want %q (%s)", code, c.code, r.body)
 			}
-			if ch := r.header.Get("WWW-Authenticate"); c.challenge != strings.HasPrefix(ch, "Basic ") || (!c.challenge && ch != "") {
-				t.Errorf("WWW-Authenticate %q, challenge wanted: %v", ch, c.challenge)
-			} else if c.challenge && !strings.Contains(ch, `realm="`+issuerURL+`"`) {
+			wantChallenge := c.challenge || c.status == http.StatusUnauthorized
+			if ch := r.header.Get("WWW-Authenticate"); wantChallenge != strings.HasPrefix(ch, "Basic ") || (!wantChallenge && ch != "") {
+				t.Errorf("WWW-Authenticate %q, challenge wanted: %v", ch, wantChallenge)
+			} else if wantChallenge && !strings.Contains(ch, `realm="`+issuerURL+`"`) {
 				t.Errorf("WWW-Authenticate %q does not name the issuer as realm", ch)
 			}
 			if allow := r.header.Get("Allow"); (c.status == 405) != (allow == http.MethodPost) {

@@ -40,44 +40,42 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (*Client, 
 		return nil, errInvalidRequest("more than one Authorization header")
 	}
 	var id, secret, method string
-	triedBasic := false
 	if len(headers) == 1 {
 		scheme, creds, _ := strings.Cut(headers[0], " ")
 		if !strings.EqualFold(scheme, "Basic") {
-			return nil, errInvalidClient("client authentication must use HTTP Basic or the form body", false)
+			return nil, errInvalidClient("client authentication must use HTTP Basic or the form body")
 		}
-		triedBasic = true
 		var ok bool
 		if id, secret, ok = parseBasic(strings.TrimSpace(creds)); !ok {
-			return nil, errInvalidClient("malformed HTTP Basic credentials", true)
+			return nil, errInvalidClient("malformed HTTP Basic credentials")
 		}
 		if form.Has("client_secret") {
 			return nil, errInvalidRequest("use one client authentication method, not HTTP Basic and client_secret together")
 		}
 		if form.Has("client_id") && form.Get("client_id") != id {
-			return nil, errInvalidClient("client_id does not match the HTTP Basic credentials", true)
+			return nil, errInvalidClient("client_id does not match the HTTP Basic credentials")
 		}
 		method = AuthSecretBasic
 	} else {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
 		if id == "" {
-			return nil, errInvalidClient("client authentication is required", false)
+			return nil, errInvalidClient("client authentication is required")
 		}
 		if !form.Has("client_secret") {
-			return nil, errInvalidClient("client authentication is required: a client_secret or HTTP Basic", false)
+			return nil, errInvalidClient("client authentication is required: a client_secret or HTTP Basic")
 		}
 		method = AuthSecretPost
 	}
 	c := s.clients[id]
 	if c == nil {
 		unknownClientSecret.Verify(secret)
-		return nil, errInvalidClient("client authentication failed", triedBasic)
+		return nil, errInvalidClient("client authentication failed")
 	}
 	if !c.Secret.Verify(secret) {
-		return nil, errInvalidClient("client authentication failed", triedBasic)
+		return nil, errInvalidClient("client authentication failed")
 	}
 	if c.AuthMethod != method {
-		return nil, errInvalidClient("this client is registered to authenticate with "+c.AuthMethod, triedBasic)
+		return nil, errInvalidClient("this client is registered to authenticate with " + c.AuthMethod)
 	}
 	return c, nil
 }

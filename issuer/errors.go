@@ -10,9 +10,6 @@ type Error struct {
 	Status      int    `json:"-"`
 	Code        string `json:"error"`
 	Description string `json:"error_description,omitempty"`
-	// basicChallenge asks for HTTP Basic again: RFC 6749 §5.2 requires it on a 401
-	// when the client tried Basic.
-	basicChallenge bool
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
@@ -21,8 +18,8 @@ func errInvalidRequest(desc string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
 }
 
-func errInvalidClient(desc string, triedBasic bool) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: desc, basicChallenge: triedBasic}
+func errInvalidClient(desc string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: desc}
 }
 
 var errServer = &Error{Status: http.StatusInternalServerError, Code: "server_error", Description: "the server could not complete the request; try again"}
@@ -43,7 +40,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *Error) {
-	if e.basicChallenge {
+	// RFC 6749 §5.2 requires the challenge when the client tried Basic, and RFC 9110
+	// §11.6.1 on every 401; Basic is the method every client here can use.
+	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.realm+`", charset="UTF-8"`)
 	}
 	if e.Status == http.StatusMethodNotAllowed {

@@ -3,6 +3,7 @@ package issuer
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -56,7 +57,8 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := s.store.GetToken(r.Context(), id)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !time.Now().Before(rec.ExpiresAt)) {
+		// Unknown and expired alike: nothing to revoke, and nothing to tell about it.
 		w.WriteHeader(http.StatusOK)
 		return
 	}

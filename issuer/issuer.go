@@ -89,7 +89,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.logger = zap.NewNop()
 	}
 	s.grants = map[string]grantHandler{GrantClientCredentials: s.clientCredentials}
-	for _, c := range cfg.Clients {
+	for i, c := range cfg.Clients {
+		if c == nil {
+			return nil, fmt.Errorf("client %d is nil", i)
+		}
 		if err := s.checkClient(c); err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.ID, err)
 		}
@@ -127,15 +130,18 @@ func checkIssuerURL(raw string) (string, error) {
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", fmt.Errorf("issuer url %q must be an absolute http or https URL", raw)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
 		return "", fmt.Errorf("issuer url %q must not have a query, fragment or user info (RFC 8414 §2)", raw)
 	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	// Trailing slashes are trimmed so the advertised endpoints are the served ones.
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
 }
 
 func (s *Server) path() string {
 	u, _ := url.Parse(s.url)
-	return strings.TrimSuffix(u.Path, "/")
+	return u.Path
 }
 
 func (s *Server) checkClient(c *Client) error {

@@ -207,6 +207,10 @@ func TestIntrospectionExpired(t *testing.T) {
 	if got := e.introspect(tr.AccessToken); got != inactive {
 		t.Errorf("expired token: %s, want %s", got, inactive)
 	}
+	// Another client revoking the expired token learns nothing: 200, as for an unknown one.
+	if r := e.postForm(pathRevoke, url.Values{"token": {tr.AccessToken}, "client_id": {postID}, "client_secret": {postSecret}}, "", ""); r.status != http.StatusOK {
+		t.Errorf("foreign revocation of an expired token: %d %s, want 200", r.status, r.body)
+	}
 	if n, err := e.srv.SweepExpired(context.Background()); n != 1 || err != nil {
 		t.Errorf("SweepExpired = %d, %v; want 1, nil", n, err)
 	}
@@ -353,7 +357,7 @@ func TestDiscovery(t *testing.T) {
 // OpenID Connect appends it.
 func TestDiscoveryIssuerWithPath(t *testing.T) {
 	t.Parallel()
-	for _, u := range []string{issuerURL + "/tenant", issuerURL + "/tenant/"} {
+	for _, u := range []string{issuerURL + "/tenant", issuerURL + "/tenant/", issuerURL + "/tenant//"} {
 		e := newEnv(t, nil, func(c *issuer.Config) { c.URL = u })
 		var a, b map[string]any
 		getJSON(t, e, "/.well-known/oauth-authorization-server/tenant", &a)
@@ -435,6 +439,8 @@ func TestNewConfigErrors(t *testing.T) {
 		{"ftp scheme", issuer.Config{URL: "ftp://issuer.test"}, "must be an absolute http or https URL"},
 		{"query", issuer.Config{URL: "https://issuer.test?tenant=a"}, "must not have a query, fragment"},
 		{"fragment", issuer.Config{URL: "https://issuer.test#a"}, "must not have a query, fragment"},
+		{"empty query", issuer.Config{URL: "https://issuer.test/?"}, "must not have a query, fragment"},
+		{"nil client", issuer.Config{URL: issuerURL, Store: st, Clients: []*issuer.Client{nil}}, "client 0 is nil"},
 		{"user info", issuer.Config{URL: "https://u:p@issuer.test"}, "user info"},
 		{"no store", issuer.Config{URL: issuerURL}, "no storage"},
 		{"TTL below a second", issuer.Config{URL: issuerURL, Store: st, AccessTokenTTL: 999 * time.Millisecond}, "too short"},
