@@ -4,11 +4,12 @@ package introspection
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddy-oauth2/caddy-oauth2/opaque"
 	"github.com/caddy-oauth2/caddy-oauth2/storage"
@@ -40,24 +41,59 @@ func (r Result) HasScopes(required []string) bool {
 }
 
 // MarshalJSON writes the RFC 7662 §2.2 response: exactly {"active":false} for an
-// inactive token.
+// inactive token. It is written by hand because it is on the introspection hot path.
 func (r Result) MarshalJSON() ([]byte, error) {
 	if !r.Active {
 		return []byte(`{"active":false}`), nil
 	}
-	return json.Marshal(struct {
-		Active    bool     `json:"active"`
-		Scope     string   `json:"scope,omitempty"`
-		ClientID  string   `json:"client_id,omitempty"`
-		Username  string   `json:"username,omitempty"`
-		TokenType string   `json:"token_type,omitempty"`
-		Exp       int64    `json:"exp,omitempty"`
-		Iat       int64    `json:"iat,omitempty"`
-		Sub       string   `json:"sub,omitempty"`
-		Aud       []string `json:"aud,omitempty"`
-		Iss       string   `json:"iss,omitempty"`
-	}{true, strings.Join(r.Scopes, " "), r.ClientID, r.Username, r.TokenType,
-		r.ExpiresAt.Unix(), r.IssuedAt.Unix(), r.Subject, r.Audience, r.Issuer})
+	b := make([]byte, 0, 256)
+	b = append(b, `{"active":true`...)
+	b = appendMember(b, "scope", strings.Join(r.Scopes, " "))
+	b = appendMember(b, "client_id", r.ClientID)
+	b = appendMember(b, "username", r.Username)
+	b = appendMember(b, "token_type", r.TokenType)
+	b = strconv.AppendInt(append(b, `,"exp":`...), r.ExpiresAt.Unix(), 10)
+	b = strconv.AppendInt(append(b, `,"iat":`...), r.IssuedAt.Unix(), 10)
+	b = appendMember(b, "sub", r.Subject)
+	if len(r.Audience) > 0 {
+		b = append(b, `,"aud":[`...)
+		for i, a := range r.Audience {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, a)
+		}
+		b = append(b, ']')
+	}
+	b = appendMember(b, "iss", r.Issuer)
+	return append(b, '}'), nil
+}
+
+// appendMember adds ,"name":"value" unless value is empty.
+func appendMember(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	b = append(append(append(b, ',', '"'), name...), '"', ':')
+	return appendString(b, value)
+}
+
+// appendString adds s as a JSON string: quotes, backslashes and control characters
+// escaped, invalid UTF-8 replaced.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r) // an invalid byte arrives as U+FFFD
+		}
+	}
+	return append(b, '"')
 }
 
 // Validator checks tokens. An inactive token is a Result, not an error: the error is

@@ -32,6 +32,16 @@ var (
 // maxBatch bounds one group commit, so one transaction never grows without limit.
 const maxBatch = 512
 
+// Under steady load the writers of one commit come back together for the next, but
+// not at the same instant: their requests are parsed one after another. The commit
+// loop waits for as many writers as the last commit had, a gap of gatherGap without
+// a new write at most and gatherMax in all, so one fsync (about a millisecond) serves
+// them all instead of a few. An idle store never waits: its last batch was one write.
+const (
+	gatherGap = 200 * time.Microsecond
+	gatherMax = time.Millisecond
+)
+
 // Store is a storage.Store in one bbolt file.
 type Store struct {
 	db     *bolt.DB
@@ -55,6 +65,9 @@ func Open(path string, timeout time.Duration) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      timeout,
 		FreelistType: bolt.FreelistMapType,
+		// The freelist is rebuilt by a scan on open instead of written by every commit:
+		// fewer pages to sync per token, as etcd does.
+		NoFreelistSync: true,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
@@ -114,6 +127,9 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 func (s *Store) commitLoop() {
 	defer close(s.done)
 	batch := make([]*write, 0, maxBatch)
+	last := 1
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case w := <-s.writes:
@@ -129,17 +145,39 @@ func (s *Store) commitLoop() {
 				}
 			}
 		}
+		batch = s.drain(batch)
+		deadline := time.Now().Add(gatherMax)
 	gather:
-		for len(batch) < maxBatch {
+		for len(batch) < last && len(batch) < maxBatch {
+			wait := min(gatherGap, time.Until(deadline))
+			if wait <= 0 {
+				break
+			}
+			timer.Reset(wait)
 			select {
 			case w := <-s.writes:
-				batch = append(batch, w)
-			default:
+				batch = s.drain(append(batch, w))
+			case <-timer.C:
 				break gather
 			}
 		}
+		timer.Stop()
+		last = len(batch)
 		s.commit(batch)
 	}
+}
+
+// drain adds the writes already queued, without waiting.
+func (s *Store) drain(batch []*write) []*write {
+	for len(batch) < maxBatch {
+		select {
+		case w := <-s.writes:
+			batch = append(batch, w)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs the batch in one transaction. A closure that fails is answered with
@@ -180,10 +218,7 @@ func grantKey(grantID, id string) []byte {
 
 // CreateToken implements storage.Tokens.
 func (s *Store) CreateToken(_ context.Context, t storage.Token) error {
-	v, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
+	v := encodeToken(t)
 	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
 		if b.Get([]byte(t.ID)) != nil {
@@ -207,7 +242,9 @@ func (s *Store) GetToken(_ context.Context, id string) (storage.Token, error) {
 		if v == nil {
 			return storage.ErrNotFound
 		}
-		return json.Unmarshal(v, &t)
+		var err error
+		t, err = decodeToken(v)
+		return err
 	})
 	return t, err
 }
@@ -219,9 +256,9 @@ func deleteToken(tx *bolt.Tx, id []byte) error {
 	if v == nil {
 		return nil
 	}
-	var t storage.Token
-	if err := json.Unmarshal(v, &t); err != nil {
-		return fmt.Errorf("token record %x is corrupt: %w", id, err)
+	t, err := decodeToken(v)
+	if err != nil {
+		return fmt.Errorf("token record %x: %w", id, err)
 	}
 	if err := tx.Bucket(bucketTokensExpiry).Delete(expiryKey(t.ExpiresAt, t.ID)); err != nil {
 		return err
