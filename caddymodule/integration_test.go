@@ -144,7 +144,7 @@ func TestGatewayRefusals(t *testing.T) {
 		{name: "no token", status: 401, challenge: `Bearer realm="example-api"`},
 		{name: "basic instead of bearer", auth: "Basic c3ZjOnN2Yy1zZWNyZXQ=", status: 401, challenge: `Bearer realm="example-api"`},
 		{name: "garbage token", auth: "Bearer nonsense", status: 401, challengePrefix: `Bearer realm="example-api", error="invalid_token"`},
-		{name: "forged token with our prefix", auth: "Bearer cao_at_" + strings.Repeat("A", 43) + "." + strings.Repeat("B", 43), status: 401, challengePrefix: `Bearer realm="example-api", error="invalid_token"`},
+		{name: "forged token with our prefix", auth: "Bearer cao_at_" + strings.Repeat("A", 54) + "." + strings.Repeat("B", 43), status: 401, challengePrefix: `Bearer realm="example-api", error="invalid_token"`},
 		{name: "revoked token", auth: "Bearer " + revoked, status: 401, challengePrefix: `Bearer realm="example-api", error="invalid_token"`},
 		{name: "8 KB token", auth: "Bearer " + strings.Repeat("x", 8<<10), status: 401, challengePrefix: `Bearer realm="example-api", error="invalid_token"`},
 		// Caddy's HTTP server refuses a header this large before any handler runs.
