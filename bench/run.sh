@@ -94,10 +94,12 @@ CLK_TCK=$(getconf CLK_TCK)
 proc_ticks() {
 	local sum=0 pid f
 	for pid in "$@"; do
-		# Fields after the ")" that ends the command name: utime is the 12th, stime the 13th.
+		# Fields after the ")" that ends the command name: utime is the 12th, stime the 13th,
+		# then cutime and cstime: the CPU of children that exited, which is how the work of
+		# PostgreSQL backends that come and go during a run reaches the postmaster.
 		f=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
 		read -ra f <<<"$f"
-		sum=$((sum + f[11] + f[12]))
+		sum=$((sum + f[11] + f[12] + f[13] + f[14]))
 	done
 	echo "$sum"
 }
@@ -110,9 +112,15 @@ machine_ticks() {
 	echo "$((user + nice + system + irq + softirq + steal)) $((irq + softirq))"
 }
 # The server processes whose CPU we account for: Caddy, or Hydra plus PostgreSQL (its
-# postmaster and every backend, which is where Hydra's queries run).
-SERVER_PIDS=()
-postgres_pids() {
+# postmaster and every backend, which is where Hydra's queries run). Listed after the
+# warm-up, so the backends of Hydra's connection pool exist by then.
+SERVER=caddy HYDRA_SERVE_PID=""
+server_pids() {
+	if [[ $SERVER == caddy ]]; then
+		echo "$CADDY_PID"
+		return
+	fi
+	echo "$HYDRA_SERVE_PID"
 	local pm
 	pm=$(head -n 1 /tmp/anchors/pg/data/postmaster.pid 2>/dev/null) || return 0
 	echo "$pm"
@@ -162,31 +170,59 @@ run_wrk() {
 }
 
 # measure <name> <url>: warm-up, then the measured run with CPU accounting. Sets RPS and
-# CPU_NOTE, appends the details to the log of this run.
+# CPU_NOTE, and appends the details to the log of this run. Other people's work on this
+# machine can take CPU during a run; such a run (NOISY, more than 0.25 cores of "other") is
+# repeated, at most NOISY_RETRIES more times, and the attempt that shared the machine least
+# is kept (chosen by its "other" figure, never by its result). Every attempt is logged.
+NOISY_RETRIES=${NOISY_RETRIES:-2}
 RPS="" CPU_NOTE=""
 measure() {
+	local name=$1 url=$2 attempt best_other="" best_rps="" best_note=""
+	for ((attempt = 0; attempt <= NOISY_RETRIES; attempt++)); do
+		measure_once "$name" "$url"
+		if [[ -z "$best_other" ]] || awk -v a="$OTHER" -v b="$best_other" 'BEGIN { exit !(a < b) }'; then
+			best_other=$OTHER best_rps=$RPS best_note=$CPU_NOTE
+		fi
+		awk -v o="$OTHER" 'BEGIN { exit !(o > 0.25) }' || break
+		if ((attempt < NOISY_RETRIES)); then
+			log "$name: the machine was busy with other work during the run; measuring again"
+		fi
+	done
+	RPS=$best_rps CPU_NOTE=$best_note
+}
+
+measure_once() {
 	local name=$1 url=$2 line s0 m0 s1 m1 secs wrk_s prof_pid=""
 	wait_quiet
 	log "$name: warm-up $WARMUP"
 	run_wrk "$WARMUP" "$url" >/dev/null
 	log "$name: measuring $DURATION"
-	s0=$(proc_ticks "${SERVER_PIDS[@]}") m0=$(machine_ticks)
-	if [[ "$PROFILE" == 1 && -n "$CADDY_PID" && " ${SERVER_PIDS[*]} " == *" $CADDY_PID "* ]]; then
+	# Processes are listed at the start and at the end: one born during the run counts in
+	# full, one that ended during the run through its parent's cutime.
+	local pids
+	mapfile -t pids < <(server_pids)
+	s0=$(proc_ticks "${pids[@]}") m0=$(machine_ticks)
+	if [[ "$PROFILE" == 1 && $SERVER == caddy ]]; then
 		# Starts after a second of load and lasts 5 s, within any DURATION >= 7s.
 		(sleep 1 && curl -fsS -o "$RESULTS/$name.pprof" "$ADMIN/debug/pprof/profile?seconds=5") &
 		prof_pid=$!
 	fi
 	line=$(run_wrk "$DURATION" "$url")
-	s1=$(proc_ticks "${SERVER_PIDS[@]}") m1=$(machine_ticks)
+	mapfile -t pids < <(server_pids)
+	s1=$(proc_ticks "${pids[@]}") m1=$(machine_ticks)
 	[[ -z "$prof_pid" ]] || wait "$prof_pid" || echo "bench: warning: no profile for $name" >&2
 	RPS=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$line")
 	secs=$(sed -n 's/.* duration_us=\([0-9]*\).*/\1/p' <<<"$line")
 	wrk_s=$(sed -n 's/.* wrk_cpu_s=\([0-9.]*\).*/\1/p' <<<"$line")
 	# Cores used on average during the run: the server, wrk, and everything else on the
 	# machine (other users' builds, say), which would make the figure noisy.
-	CPU_NOTE=$(awk -v s=$((s1 - s0)) -v m=$((${m1% *} - ${m0% *})) -v i=$((${m1#* } - ${m0#* })) \
-		-v w="$wrk_s" -v t="$CLK_TCK" -v d="$secs" 'BEGIN { d /= 1e6; s /= t; m /= t; i /= t
-			printf "cores: server %.2f, wrk %.2f, other %.2f (irq %.2f, counted in the others)", s / d, w / d, (m - s - w) / d, i / d }')
+	local awk_cpu='BEGIN { d /= 1e6; s /= t; m /= t; i /= t; o = (m - s - w) / d }'
+	local -a cpu_vars=(-v s=$((s1 - s0)) -v m=$((${m1% *} - ${m0% *})) -v i=$((${m1#* } - ${m0#* }))
+		-v w="$wrk_s" -v t="$CLK_TCK" -v d="$secs")
+	OTHER=$(awk "${cpu_vars[@]}" "$awk_cpu"' END { printf "%.2f", o }' </dev/null)
+	CPU_NOTE=$(awk "${cpu_vars[@]}" "$awk_cpu"' END {
+		printf "cores: server %.2f, wrk %.2f, other %.2f (irq %.2f, counted in the others)%s",
+			s / d, w / d, o, i / d, (o > 0.25 ? " NOISY" : "") }' </dev/null)
 	printf '%-22s %10.1f req/s  %s  (%s)\n' "$name" "$RPS" "$CPU_NOTE" "${line#BENCH }" | tee -a "$TMP/details.txt" >&2
 }
 
@@ -215,6 +251,7 @@ if [[ -z "${CADDY:-}" ]]; then
 	CADDY=$ROOT/caddy
 fi
 [[ -x "$CADDY" ]] || die "no Caddy binary at $CADDY"
+CADDY=$(realpath "$CADDY")
 
 # ---------------------------------------------------------------------------------------
 # Start Caddy on loopback with a fresh data directory, so the database holds only this run's
@@ -233,7 +270,6 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 curl -fsS -o /dev/null "$UPSTREAM/" || die "Caddy did not come up"
-SERVER_PIDS=("$CADDY_PID")
 
 BASIC="Basic $(printf '%s' 'bench-client:bench-secret' | base64 -w0)"
 FORM=application/x-www-form-urlencoded
@@ -296,9 +332,9 @@ if [[ "${NO_HYDRA:-0}" != 1 ]]; then
 		[[ -n "$HYDRA_PID" ]] && tr '\0' ' ' <"/proc/$HYDRA_PID/cmdline" | grep -q 'hydra serve' ||
 			die "cannot find the Hydra process on port 4444"
 	fi
-	hpid=$(ss -ltnpH "sport = :4444" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
-	mapfile -t pg < <(postgres_pids)
-	SERVER_PIDS=("$hpid" "${pg[@]}")
+	# From here on the CPU accounting follows Hydra and PostgreSQL; our Caddy stays idle.
+	HYDRA_SERVE_PID=$(ss -ltnpH "sport = :4444" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	SERVER=hydra
 
 	HID=$(jq -er .client_id "$TMP/hydra-client.json") || die "no client_id from hydra.sh"
 	HSECRET=$(jq -er .client_secret "$TMP/hydra-client.json") || die "no client_secret from hydra.sh"
@@ -353,6 +389,8 @@ IR=$(ratio "$OURS_INTRO" "${HYDRA_INTRO:-0}")
 		printf '  %-18s %s\n' "Hydra tokens" "$HYDRA_TOKENS_CPU" "Hydra introspect" "$HYDRA_INTRO_CPU"
 		echo "  (Hydra's server figure includes PostgreSQL)"
 	fi
+	echo "  \"other\" is CPU used by neither the server nor wrk: other people's work on this machine,"
+	echo "  kernel threads. A run marked NOISY shared the CPU with more than 0.25 cores of it."
 	echo
 	echo "Every run:"
 	cat "$TMP/details.txt"

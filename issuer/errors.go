@@ -31,6 +31,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
 	}
+	writeJSONBody(w, status, body)
+}
+
+// writeJSONBody sends an encoded JSON body with the same headers as writeJSON.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

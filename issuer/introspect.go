@@ -32,7 +32,9 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, errStorageUnavailable)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	// Encoded directly: json.Marshal would re-validate what MarshalJSON wrote.
+	body, _ := res.MarshalJSON()
+	writeJSONBody(w, http.StatusOK, body)
 }
 
 // handleRevoke is RFC 7009. An unknown or malformed token answers 200 like a revoked
