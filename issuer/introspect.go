@@ -11,22 +11,33 @@ import (
 	"github.com/caddy-oauth2/caddy-oauth2/storage"
 )
 
-// handleIntrospect is RFC 7662. Any authenticated client may ask; an unknown,
-// expired, revoked or foreign token is exactly {"active":false}.
-func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+// readTokenRequest reads what introspection and revocation share: a form, an
+// authenticated client and a non-empty token. It answers the error itself.
+func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request) (*Client, string, bool) {
 	form, e := readForm(w, r)
+	var c *Client
 	if e == nil {
-		_, e = s.authenticateClient(r, form)
+		c, e = s.authenticateClient(r, form)
 	}
 	if e == nil && first(form, "token") == "" {
 		e = errInvalidRequest("token is required")
 	}
 	if e != nil {
 		s.writeError(w, e)
+		return nil, "", false
+	}
+	return c, first(form, "token"), true
+}
+
+// handleIntrospect is RFC 7662. Any authenticated client may ask; an unknown,
+// expired, revoked or foreign token is exactly {"active":false}.
+func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	_, token, ok := s.readTokenRequest(w, r)
+	if !ok {
 		return
 	}
 	// token_type_hint is only a hint (RFC 7662 §2.1): the token's prefix says what it is.
-	res, err := s.validator.Validate(r.Context(), first(form, "token"))
+	res, err := s.validator.Validate(r.Context(), token)
 	if err != nil {
 		s.logger.Error("introspecting a token", zap.Error(err))
 		s.writeError(w, errStorageUnavailable)
@@ -40,19 +51,10 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 // handleRevoke is RFC 7009. An unknown or malformed token answers 200 like a revoked
 // one (§2.2); a token that belongs to another client is refused and stays valid.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	form, e := readForm(w, r)
-	var c *Client
-	if e == nil {
-		c, e = s.authenticateClient(r, form)
-	}
-	if e == nil && first(form, "token") == "" {
-		e = errInvalidRequest("token is required")
-	}
-	if e != nil {
-		s.writeError(w, e)
+	c, token, ok := s.readTokenRequest(w, r)
+	if !ok {
 		return
 	}
-	token := first(form, "token")
 	id, err := s.codec.Check(token, opaque.Kind(token))
 	if err != nil {
 		w.WriteHeader(http.StatusOK)

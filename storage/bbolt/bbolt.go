@@ -269,6 +269,16 @@ func deleteToken(tx *bolt.Tx, id []byte) error {
 	return b.Delete(id)
 }
 
+// deleteTokens removes tokens by ID inside tx and says how many.
+func deleteTokens(tx *bolt.Tx, ids [][]byte) (int, error) {
+	for i, id := range ids {
+		if err := deleteToken(tx, id); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
 // DeleteToken implements storage.Tokens.
 func (s *Store) DeleteToken(_ context.Context, id string) error {
 	return s.update(func(tx *bolt.Tx) error { return deleteToken(tx, []byte(id)) })
@@ -277,21 +287,15 @@ func (s *Store) DeleteToken(_ context.Context, id string) error {
 // DeleteGrant implements storage.Tokens.
 func (s *Store) DeleteGrant(_ context.Context, grantID string) (int, error) {
 	var n int
-	err := s.update(func(tx *bolt.Tx) error {
-		n = 0
+	err := s.update(func(tx *bolt.Tx) (err error) {
 		prefix := grantKey(grantID, "")
 		var ids [][]byte
 		c := tx.Bucket(bucketTokensByGrant).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
 			ids = append(ids, append([]byte(nil), k[len(prefix):]...))
 		}
-		for _, id := range ids {
-			if err := deleteToken(tx, id); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		n, err = deleteTokens(tx, ids)
+		return err
 	})
 	return n, err
 }
@@ -299,8 +303,7 @@ func (s *Store) DeleteGrant(_ context.Context, grantID string) (int, error) {
 // DeleteExpiredTokens implements storage.Tokens.
 func (s *Store) DeleteExpiredTokens(_ context.Context, now time.Time, max int) (int, error) {
 	var n int
-	err := s.update(func(tx *bolt.Tx) error {
-		n = 0
+	err := s.update(func(tx *bolt.Tx) (err error) {
 		var ids [][]byte
 		c := tx.Bucket(bucketTokensExpiry).Cursor()
 		for k, _ := c.First(); k != nil && len(ids) < max; k, _ = c.Next() {
@@ -309,13 +312,8 @@ func (s *Store) DeleteExpiredTokens(_ context.Context, now time.Time, max int) (
 			}
 			ids = append(ids, append([]byte(nil), k[8:]...))
 		}
-		for _, id := range ids {
-			if err := deleteToken(tx, id); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		n, err = deleteTokens(tx, ids)
+		return err
 	})
 	return n, err
 }
