@@ -8,13 +8,18 @@
 #   NO_HYDRA=1 bench/run.sh           measure ours only
 #   PROFILE=1 bench/run.sh            also save a 5 s Go CPU profile of Caddy during each
 #                                     of our loads in bench/results/*.pprof (costs a little)
+#   ROUNDS=4 bench/run.sh             alternate plain/gateway 4 times instead of 2
+#   WARMUP=2s, QUIET_WAIT=60, NOISY_RETRIES=2, HYDRA_SH=...: see below
 #
 # What is measured (wrk -t2 -c16, a warm-up before each figure, every response checked 2xx):
 #   tokens/s          POST /oauth2/token, client_credentials, HTTP Basic client auth
 #   introspections/s  POST /oauth2/introspect token=<a valid token>
 #   gateway req/s     GET through oauth2_protect + reverse_proxy with a bearer token,
 #   plain req/s       GET through the same reverse_proxy without oauth2_protect,
-#                     alternated plain/gateway twice and averaged, for the ratio gateway/plain.
+#                     alternated plain/gateway ROUNDS times (default 2) and averaged, for
+#                     the ratio gateway/plain.
+# Then the same token and introspection figures for Ory Hydra v2.3.0 on PostgreSQL, started
+# with /work/shared/anchors/hydra.sh while our Caddy sits idle.
 # The summary goes to stdout and to bench/results/latest.txt (git-ignored).
 set -euo pipefail
 
@@ -27,6 +32,8 @@ WARMUP=${WARMUP:-2s}
 WRK_ARGS=(-t2 -c16)
 HYDRA_SH=${HYDRA_SH:-/work/shared/anchors/hydra.sh}
 PROFILE=${PROFILE:-0}
+# Rounds of plain/gateway alternation (the gateway/plain ratio uses the mean of each).
+ROUNDS=${ROUNDS:-2}
 
 ISSUER=http://127.0.0.1:19000
 GATEWAY=http://127.0.0.1:19080
@@ -245,7 +252,12 @@ command -v wrk >/dev/null || { log "installing wrk"; apt-get update -qq && apt-g
 command -v jq >/dev/null || { log "installing jq"; apt-get update -qq && apt-get install -y -qq jq; }
 mkdir -p "$RESULTS"
 
-if [[ -z "${CADDY:-}" ]]; then
+# Which code is measured: the commit, and whether the working tree (bench/ aside) differs.
+CODE_VERSION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[[ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench' 2>/dev/null)" ]] || CODE_VERSION+=" + uncommitted changes"
+if [[ -n "${CADDY:-}" ]]; then
+	CODE_VERSION="$CADDY (given with CADDY=; the tree is at $CODE_VERSION)"
+else
 	log "building ./caddy"
 	(cd "$ROOT" && ./xcaddy.sh build)
 	CADDY=$ROOT/caddy
@@ -297,10 +309,10 @@ OURS_INTRO=$RPS OURS_INTRO_CPU=$CPU_NOTE
 expect "gateway with the token" 200 hello -H "Authorization: Bearer $TOKEN" "$GATEWAY/"
 expect "gateway without a token" 401 "" "$GATEWAY/"
 expect "plain proxy" 200 hello "$PLAIN/"
-# Alternate plain and gateway twice and average each: the ratio is what matters, and
-# alternating spreads any drift of the machine over both.
+# Alternate plain and gateway (ROUNDS times each) and average each: the ratio is what
+# matters, and alternating spreads any drift of the machine over both.
 PLAIN_SUM=0 GATEWAY_SUM=0
-for round in 1 2; do
+for ((round = 1; round <= ROUNDS; round++)); do
 	WRK_METHOD=GET WRK_AUTH="" WRK_BODY="" measure "plain_$round" "$PLAIN/"
 	PLAIN_SUM=$(awk -v a="$PLAIN_SUM" -v b="$RPS" 'BEGIN { print a + b }')
 	PLAIN_CPU=$CPU_NOTE
@@ -308,8 +320,8 @@ for round in 1 2; do
 	GATEWAY_SUM=$(awk -v a="$GATEWAY_SUM" -v b="$RPS" 'BEGIN { print a + b }')
 	GATEWAY_CPU=$CPU_NOTE
 done
-OURS_PLAIN=$(awk -v s="$PLAIN_SUM" 'BEGIN { printf "%.1f", s / 2 }')
-OURS_GATEWAY=$(awk -v s="$GATEWAY_SUM" 'BEGIN { printf "%.1f", s / 2 }')
+OURS_PLAIN=$(awk -v s="$PLAIN_SUM" -v n="$ROUNDS" 'BEGIN { printf "%.1f", s / n }')
+OURS_GATEWAY=$(awk -v s="$GATEWAY_SUM" -v n="$ROUNDS" 'BEGIN { printf "%.1f", s / n }')
 
 # ---------------------------------------------------------------------------------------
 # Hydra, measured while our Caddy is idle (it stays up but receives nothing).
@@ -373,18 +385,19 @@ TR=$(ratio "$OURS_TOKENS" "${HYDRA_TOKENS:-0}")
 IR=$(ratio "$OURS_INTRO" "${HYDRA_INTRO:-0}")
 {
 	echo "caddy-oauth2 benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "code: $CODE_VERSION"
 	echo "wrk ${WRK_ARGS[*]} -d$DURATION (warm-up $WARMUP before each), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(go version 2>/dev/null | awk '{print $3}')"
 	echo
 	printf '%-34s %12s %12s %10s  %s\n' "figure" "ours" "Hydra" "ours/Hydra" "goal"
 	printf '%-34s %12s %12s %10s  %s\n' "client_credentials tokens/s" "$OURS_TOKENS" "${HYDRA_TOKENS:--}" "${TR}x" ">= 20x: $(verdict "$TR" 20)"
 	printf '%-34s %12s %12s %10s  %s\n' "introspections/s" "$OURS_INTRO" "${HYDRA_INTRO:--}" "${IR}x" ">= 10x: $(verdict "$IR" 10)"
-	printf '%-34s %12s\n' "plain reverse_proxy req/s (mean 2)" "$OURS_PLAIN"
-	printf '%-34s %12s\n' "gateway req/s (mean 2)" "$OURS_GATEWAY"
+	printf '%-34s %12s\n' "plain reverse_proxy req/s (mean $ROUNDS)" "$OURS_PLAIN"
+	printf '%-34s %12s\n' "gateway req/s (mean $ROUNDS)" "$OURS_GATEWAY"
 	printf '%-34s %12s %12s %10s  %s\n' "gateway/plain" "$GP" "" "" ">= 0.9: $(verdict "$GP" 0.9)"
 	echo
 	echo "CPU during the measured runs, in cores used on average (the machine has $(nproc)):"
 	printf '  %-18s %s\n' "ours tokens" "$OURS_TOKENS_CPU" "ours introspect" "$OURS_INTRO_CPU" \
-		"plain (round 2)" "$PLAIN_CPU" "gateway (round 2)" "$GATEWAY_CPU"
+		"plain (last)" "$PLAIN_CPU" "gateway (last)" "$GATEWAY_CPU"
 	if [[ -n "$HYDRA_TOKENS" ]]; then
 		printf '  %-18s %s\n' "Hydra tokens" "$HYDRA_TOKENS_CPU" "Hydra introspect" "$HYDRA_INTRO_CPU"
 		echo "  (Hydra's server figure includes PostgreSQL)"
