@@ -8,7 +8,7 @@
 #   NO_HYDRA=1 bench/run.sh           measure ours only
 #   PROFILE=1 bench/run.sh            also save a 5 s Go CPU profile of Caddy during each
 #                                     of our loads in bench/results/*.pprof (costs a little)
-#   ROUNDS=4 bench/run.sh             alternate plain/gateway 4 times instead of 2
+#   ROUNDS=8 bench/run.sh             alternate plain/gateway 8 times instead of 4
 #   WARMUP=2s, QUIET_WAIT=60, NOISY_RETRIES=2, HYDRA_SH=...: see below
 #
 # What is measured (wrk -t2 -c16, a warm-up before each figure, every response checked 2xx):
@@ -16,7 +16,7 @@
 #   introspections/s  POST /oauth2/introspect token=<a valid token>
 #   gateway req/s     GET through oauth2_protect + reverse_proxy with a bearer token,
 #   plain req/s       GET through the same reverse_proxy without oauth2_protect,
-#                     alternated plain/gateway ROUNDS times (default 2) and averaged, for
+#                     alternated plain/gateway ROUNDS times (default 4) and averaged, for
 #                     the ratio gateway/plain.
 # Then the same token and introspection figures for Ory Hydra v2.3.0 on PostgreSQL, started
 # with /work/shared/anchors/hydra.sh while our Caddy sits idle.
@@ -33,7 +33,7 @@ WRK_ARGS=(-t2 -c16)
 HYDRA_SH=${HYDRA_SH:-/work/shared/anchors/hydra.sh}
 PROFILE=${PROFILE:-0}
 # Rounds of plain/gateway alternation (the gateway/plain ratio uses the mean of each).
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-4}
 
 ISSUER=http://127.0.0.1:19000
 GATEWAY=http://127.0.0.1:19080

@@ -36,10 +36,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeJSONBody sends an encoded JSON body with the same headers as writeJSON.
 func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
+	// Canonical keys assigned directly: Header.Set would canonicalise them on every response.
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = []string{"application/json"}
+	h["Cache-Control"] = []string{"no-store"}
+	h["Pragma"] = []string{"no-cache"}
 	w.WriteHeader(status)
 	w.Write(body)
 }
