@@ -45,6 +45,7 @@ const (
 // Store is a storage.Store in one bbolt file.
 type Store struct {
 	db     *bolt.DB
+	recent *recentTokens
 	writes chan *write
 	quit   chan struct{}
 	done   chan struct{}
@@ -52,8 +53,10 @@ type Store struct {
 }
 
 type write struct {
-	fn  func(*bolt.Tx) error
-	err chan error
+	fn func(*bolt.Tx) error
+	// after, if set, runs once fn's transaction has committed, in commit order.
+	after func()
+	err   chan error
 }
 
 // Open opens (creating if needed) the bbolt file at path. It waits at most timeout
@@ -87,7 +90,7 @@ func Open(path string, timeout time.Duration) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("initialising %s: %w", path, err)
 	}
-	s := &Store{db: db, writes: make(chan *write, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{db: db, recent: newRecentTokens(recentCapacity), writes: make(chan *write, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	go s.commitLoop()
 	return s, nil
 }
@@ -102,8 +105,8 @@ func (s *Store) Close() error {
 // update runs fn in a write transaction shared with other writers and returns once
 // that transaction is durably committed. fn may run more than once (when another
 // closure of its batch fails, the batch is retried without it), so it must be idempotent.
-func (s *Store) update(fn func(*bolt.Tx) error) error {
-	w := &write{fn: fn, err: make(chan error, 1)}
+func (s *Store) update(fn func(*bolt.Tx) error, after func()) error {
+	w := &write{fn: fn, after: after, err: make(chan error, 1)}
 	select {
 	case s.writes <- w:
 	case <-s.quit:
@@ -196,6 +199,9 @@ func (s *Store) commit(batch []*write) {
 		})
 		if failed < 0 {
 			for _, w := range batch {
+				if err == nil && w.after != nil {
+					w.after()
+				}
 				w.err <- err
 			}
 			return
@@ -231,11 +237,14 @@ func (s *Store) CreateToken(_ context.Context, t storage.Token) error {
 			return err
 		}
 		return tx.Bucket(bucketTokensByGrant).Put(grantKey(t.GrantID, t.ID), nil)
-	})
+	}, func() { s.recent.add(t) })
 }
 
 // GetToken implements storage.Tokens.
 func (s *Store) GetToken(_ context.Context, id string) (storage.Token, error) {
+	if t, ok := s.recent.get(id); ok {
+		return t, nil
+	}
 	var t storage.Token
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTokens).Get([]byte(id))
@@ -281,30 +290,33 @@ func deleteTokens(tx *bolt.Tx, ids [][]byte) (int, error) {
 
 // DeleteToken implements storage.Tokens.
 func (s *Store) DeleteToken(_ context.Context, id string) error {
-	return s.update(func(tx *bolt.Tx) error { return deleteToken(tx, []byte(id)) })
+	return s.update(func(tx *bolt.Tx) error { return deleteToken(tx, []byte(id)) },
+		func() { s.recent.remove([]byte(id)) })
 }
 
 // DeleteGrant implements storage.Tokens.
 func (s *Store) DeleteGrant(_ context.Context, grantID string) (int, error) {
 	var n int
+	var ids [][]byte
 	err := s.update(func(tx *bolt.Tx) (err error) {
 		prefix := grantKey(grantID, "")
-		var ids [][]byte
+		ids = ids[:0]
 		c := tx.Bucket(bucketTokensByGrant).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
 			ids = append(ids, append([]byte(nil), k[len(prefix):]...))
 		}
 		n, err = deleteTokens(tx, ids)
 		return err
-	})
+	}, func() { s.recent.remove(ids...) })
 	return n, err
 }
 
 // DeleteExpiredTokens implements storage.Tokens.
 func (s *Store) DeleteExpiredTokens(_ context.Context, now time.Time, max int) (int, error) {
 	var n int
+	var ids [][]byte
 	err := s.update(func(tx *bolt.Tx) (err error) {
-		var ids [][]byte
+		ids = ids[:0]
 		c := tx.Bucket(bucketTokensExpiry).Cursor()
 		for k, _ := c.First(); k != nil && len(ids) < max; k, _ = c.Next() {
 			if len(k) < 8 || int64(binary.BigEndian.Uint64(k[:8])) >= now.UnixNano() {
@@ -314,7 +326,7 @@ func (s *Store) DeleteExpiredTokens(_ context.Context, now time.Time, max int) (
 		}
 		n, err = deleteTokens(tx, ids)
 		return err
-	})
+	}, func() { s.recent.remove(ids...) })
 	return n, err
 }
 
@@ -362,7 +374,7 @@ func (s *Store) EnsureKey(_ context.Context, k storage.Key) (storage.Key, error)
 		}
 		active = k
 		return b.Put([]byte(k.ID), v)
-	})
+	}, nil)
 	return active, err
 }
 

@@ -2,6 +2,8 @@ package bbolt_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,5 +66,39 @@ func TestClosedStoreRefusesWrites(t *testing.T) {
 	s.Close()
 	if err := s.CreateToken(context.Background(), storage.Token{ID: "t"}); err == nil {
 		t.Fatal("CreateToken on a closed store succeeded")
+	}
+}
+
+// TestRecentTokensStayExact checks the in-memory cache of recent records against the
+// file: past its capacity older records come from the file, and a deleted record is
+// gone from both at once.
+func TestRecentTokensStayExact(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "oauth2.db"))
+	defer s.Close()
+	s.SetRecentCapacityForTest(4)
+	exp := time.Now().Add(time.Hour)
+	for i := range 10 {
+		id := fmt.Sprint("t", i)
+		if err := s.CreateToken(ctx, storage.Token{ID: id, GrantID: fmt.Sprint("g", i%2), Scopes: []string{"read"}, ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		if tok, err := s.GetToken(ctx, fmt.Sprint("t", i)); err != nil || tok.Scopes[0] != "read" {
+			t.Fatalf("t%d: %+v, %v", i, tok, err)
+		}
+	}
+	if err := s.DeleteToken(ctx, "t9"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteGrant(ctx, "g0"); err != nil || n != 5 {
+		t.Fatalf("DeleteGrant = %d, %v", n, err)
+	}
+	for i := range 10 {
+		_, err := s.GetToken(ctx, fmt.Sprint("t", i))
+		if gone := i == 9 || i%2 == 0; gone != errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("t%d: %v, gone %v", i, err, gone)
+		}
 	}
 }
