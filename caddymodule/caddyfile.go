@@ -192,15 +192,24 @@ func parseHandler[T any, P handler[T]](h httpcaddyfile.Helper) (caddyhttp.Middle
 	return p, err
 }
 
-// UnmarshalCaddyfile reads `oauth2_server <issuer>`.
-func (h *ServerHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+// issuerArg reads the directive name and its one argument, the issuer's name.
+func issuerArg(d *caddyfile.Dispenser) (string, error) {
 	d.Next()
+	directive := d.Val()
 	if !d.NextArg() {
-		return d.Err("oauth2_server needs the name of an issuer")
+		return "", d.Errf("%s needs the name of an issuer", directive)
 	}
-	h.Issuer = d.Val()
+	name := d.Val()
 	if d.NextArg() {
-		return d.ArgErr()
+		return "", d.ArgErr()
+	}
+	return name, nil
+}
+
+// UnmarshalCaddyfile reads `oauth2_server <issuer>`.
+func (h *ServerHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) (err error) {
+	if h.Issuer, err = issuerArg(d); err != nil {
+		return err
 	}
 	if d.NextBlock(0) {
 		return d.Errf("oauth2_server takes no options, found %q", d.Val())
@@ -215,14 +224,9 @@ func (h *ServerHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 //		realm <realm>
 //		strip_authorization
 //	}
-func (h *ProtectHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	d.Next()
-	if !d.NextArg() {
-		return d.Err("oauth2_protect needs the name of an issuer")
-	}
-	h.Issuer = d.Val()
-	if d.NextArg() {
-		return d.ArgErr()
+func (h *ProtectHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) (err error) {
+	if h.Issuer, err = issuerArg(d); err != nil {
+		return err
 	}
 	for d.NextBlock(0) {
 		var err error

@@ -113,11 +113,7 @@ type Local struct {
 
 // Validate implements Validator.
 func (l *Local) Validate(ctx context.Context, token string) (Result, error) {
-	prefix := opaque.Kind(token)
-	if prefix == "" {
-		return Result{}, nil
-	}
-	id, err := l.Codec.Check(token, prefix)
+	id, err := l.Codec.Check(token)
 	if err != nil {
 		return Result{}, nil
 	}

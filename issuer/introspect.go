@@ -7,7 +7,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/caddy-oauth2/caddy-oauth2/opaque"
 	"github.com/caddy-oauth2/caddy-oauth2/storage"
 )
 
@@ -55,7 +54,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := s.codec.Check(token, opaque.Kind(token))
+	id, err := s.codec.Check(token)
 	if err != nil {
 		w.WriteHeader(http.StatusOK)
 		return

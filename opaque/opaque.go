@@ -85,9 +85,11 @@ func (c *Codec) New(p Prefix) (token, id string, err error) {
 	return head + "." + sig, hex.EncodeToString(key[:timeBytes]) + sig, nil
 }
 
-// Check verifies that token was made by this codec with prefix p and returns its ID.
-// It reads nothing from storage; the caller looks the ID up.
-func (c *Codec) Check(token string, p Prefix) (id string, err error) {
+// Check verifies that token was made by this codec, of any kind, and returns its ID.
+// It reads nothing from storage; the caller looks the ID up (the stored record says
+// what kind of token it is).
+func (c *Codec) Check(token string) (id string, err error) {
+	p := kind(token)
 	if p == "" || len(token) != len(p)+keyLen+1+sigLen || !strings.HasPrefix(token, string(p)) || token[len(p)+keyLen] != '.' {
 		return "", ErrMalformed
 	}
@@ -103,9 +105,8 @@ func (c *Codec) Check(token string, p Prefix) (id string, err error) {
 	return hex.EncodeToString(key[:timeBytes]) + want, nil
 }
 
-// Kind returns the prefix a token claims, or "" for none of ours. It is a hint only:
-// Check is what proves the token.
-func Kind(token string) Prefix {
+// kind returns the prefix a token claims, or "" for none of ours.
+func kind(token string) Prefix {
 	for _, p := range []Prefix{AccessTokenPrefix, RefreshTokenPrefix} {
 		if strings.HasPrefix(token, string(p)) {
 			return p

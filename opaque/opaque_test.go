@@ -25,12 +25,12 @@ func TestRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(tok, "cao_at_") || !strings.HasSuffix(tok, "."+id[16:]) || strings.Contains(id, tok[7:7+54]) {
 		t.Fatalf("token %q / id %q do not have the expected shape", tok, id)
 	}
-	got, err := c.Check(tok, AccessTokenPrefix)
+	got, err := c.Check(tok)
 	if err != nil || got != id {
 		t.Fatalf("Check = %q, %v; want %q", got, err, id)
 	}
-	if Kind(tok) != AccessTokenPrefix {
-		t.Fatalf("Kind = %q", Kind(tok))
+	if kind(tok) != AccessTokenPrefix {
+		t.Fatalf("kind = %q", kind(tok))
 	}
 	// 32 random bytes: two tokens never repeat; IDs of later tokens sort later.
 	tok2, id2, _ := c.New(AccessTokenPrefix)
@@ -56,7 +56,7 @@ func TestRefusals(t *testing.T) {
 		"100 KB":             strings.Repeat("a", 100<<10),
 		"non-UTF-8":          string([]byte{0xff, 0xfe}) + tok[2:],
 	} {
-		if _, err := c.Check(in, AccessTokenPrefix); err == nil {
+		if _, err := c.Check(in); err == nil {
 			t.Errorf("%s: Check accepted %.40q", name, in)
 		}
 	}
